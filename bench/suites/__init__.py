@@ -1,0 +1,1 @@
+from bench.suites import claims, connectors, queue, web  # noqa: F401

@@ -1,0 +1,1 @@
+"""The code of conduct and privacy pages: agents' partials, leads' review, the contact page."""
