@@ -89,8 +89,8 @@ def _seed(mentions: int) -> None:
             ), contacts AS (SELECT min(id) AS first_id FROM inbox_contact)
             INSERT INTO inbox_mention (
                 account_id, team_id, kind, visibility, status, assignee_id, claimed_at, priority, language,
-                contact_id, platform_thread_id, preview, has_personal_data, is_abusive, public_reply_allowed,
-                version, opened_at, waiting_since, last_inbound_at, first_response_at, due_at, closed_at,
+                contact_id, platform_thread_id, preview, has_personal_data, is_abusive, after_warning,
+                public_reply_allowed, version, opened_at, waiting_since, last_inbound_at, first_response_at, due_at, closed_at,
                 created_at, updated_at
             )
             SELECT a.account_id, a.team_id, 'mention', 'public',
@@ -102,7 +102,7 @@ def _seed(mentions: int) -> None:
                    c.first_id + (g %% 50000),
                    '',
                    'Bench mention ' || g || ': internet is down again since this morning, please help',
-                   g %% 17 = 0, g %% 41 = 0, true, 1,
+                   g %% 17 = 0, g %% 41 = 0, g %% 83 = 0, true, 1,
                    ts, CASE WHEN (g / %(teams)s) %% %(open)s = 0 THEN ts END, ts, CASE WHEN (g / %(teams)s) %% %(open)s = 0 THEN NULL ELSE ts END,
                    ts + interval '1 hour', CASE WHEN (g / %(teams)s) %% %(open)s = 0 THEN NULL ELSE ts + interval '2 hours' END,
                    ts, ts
@@ -119,9 +119,9 @@ def _seed(mentions: int) -> None:
             INSERT INTO inbox_message (mention_id, account_id, platform_id, direction, author_contact_id, text,
                                        posted_at, received_at, parent_platform_id, permalink, like_count,
                                        reply_count, raw, has_personal_data, is_abusive, deleted_on_platform,
-                                       hidden, edited)
+                                       hidden, edited, screened_hash)
             SELECT id, account_id, 'p' || id, 'inbound', contact_id, preview, opened_at, opened_at, '', '', 0, 0,
-                   '{}'::jsonb, false, false, false, false, false
+                   '{}'::jsonb, false, false, false, false, false, ''
             FROM inbox_mention
             """
         )

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connectors.base import CursorAdvance, RemoteAuthor, RemoteMessage, RemotePost
+from inbox.bulk import bulk_insert
 from inbox.detection.rules import BrandDetectors
 from inbox.exceptions import Conflict
 from inbox.language import detect_language
@@ -319,7 +320,7 @@ def _store_new(account: SocialAccount, items: list[RemoteMessage], report: Inges
             thread.escalation = "after_warning"
         thread.new = _new_mention(account, thread, contact, posts, warned=thread.contact_id in warned)
     new_mentions = [thread.new for thread in new_threads]
-    Mention.objects.bulk_create(new_mentions)  # type: ignore[arg-type]
+    bulk_insert(new_mentions)  # type: ignore[arg-type]
 
     messages = [
         Message(
@@ -344,7 +345,7 @@ def _store_new(account: SocialAccount, items: list[RemoteMessage], report: Inges
         )
         for (item, thread), text, finding in zip(placed, texts, findings, strict=True)
     ]
-    Message.objects.bulk_create(messages)
+    bulk_insert(messages)
     report.new_messages += len(messages)
 
     first_message: dict[int, int] = {}
@@ -364,7 +365,7 @@ def _store_new(account: SocialAccount, items: list[RemoteMessage], report: Inges
         for thread in new_threads
         if thread.escalation
     ]
-    Event.objects.bulk_create(events)
+    bulk_insert(events)
     report.new_mention_ids.extend(mention.pk for mention in new_mentions)  # type: ignore[union-attr]
 
     joined: dict[int, list[RemoteMessage]] = defaultdict(list)
