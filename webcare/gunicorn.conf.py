@@ -12,3 +12,11 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    # The abuse classifier compiles its rules on first use (about half a second): pay that
+    # here rather than in some agent's first request to this worker.
+    from inbox.detection.abuse import builtin_classifier
+
+    builtin_classifier()
