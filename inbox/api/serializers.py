@@ -41,6 +41,22 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DeliveryReviewSerializer(serializers.Serializer):
+    """One delivery whose outcome is unknown, with what a lead needs to decide it."""
+
+    delivery = DeliverySerializer(read_only=True)
+    mention = serializers.IntegerField(source="delivery.mention_id", read_only=True)
+    account = serializers.CharField(source="delivery.account.handle", read_only=True)
+    platform = serializers.CharField(read_only=True)
+    text = serializers.CharField(source="delivery.message.text", read_only=True, default="")
+    reason = serializers.CharField(read_only=True)
+    link = serializers.CharField(read_only=True, help_text="Where to look on the platform; empty when unknown.")
+    takes_id = serializers.BooleanField(
+        read_only=True, help_text="Whether confirm-sent can take the post's link or id."
+    )
+    can_send_again = serializers.BooleanField(read_only=True)
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author_user = serializers.CharField(source="author_user.username", read_only=True, default=None)
     author_contact = serializers.IntegerField(source="author_contact_id", read_only=True)

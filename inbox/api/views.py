@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from inbox.api.serializers import (
     CloseInput,
     ConfirmSentInput,
+    DeliveryReviewSerializer,
     DeliverySerializer,
     EventSerializer,
     MentionDetailSerializer,
@@ -33,6 +34,7 @@ from inbox.api.serializers import (
     TagsInput,
 )
 from inbox.models import Platform, Priority, User
+from inbox.review.selectors import deliveries_to_check_for_lead
 from inbox.selectors import (
     MAX_PAGE_SIZE,
     QUEUE_PAGE_SIZE,
@@ -245,6 +247,13 @@ class DeliveryViewSet(viewsets.ViewSet):
         return Response(DeliverySerializer(delivery).data)
 
     # A delivery whose outcome is unknown (needs_review): a team lead says what they found.
+
+    @extend_schema(request=None, responses=DeliveryReviewSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="needs-review")
+    def needs_review(self, request: Request) -> Response:
+        """The leads' worklist: deliveries in their teams whose outcome is unknown, oldest first."""
+        reviews = deliveries_to_check_for_lead(user=_user(request))
+        return Response(DeliveryReviewSerializer(reviews, many=True).data)
 
     @extend_schema(request=ConfirmSentInput, responses=DeliverySerializer)
     @action(detail=True, methods=["post"], url_path="confirm-sent")

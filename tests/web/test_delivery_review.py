@@ -285,3 +285,32 @@ def test_the_api_refuses_a_link_without_an_id(lead_api, unknown):
     response = lead_api.post(api("confirm-sent", unknown.pk), {"platform_reference": "https://x.com/"}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (400, "bad_reference")
+
+
+def test_the_api_lists_what_waits_in_the_leads_teams_only(lead_api, unknown, other_team, agent):
+    from tests.factories import SocialAccountFactory
+
+    elsewhere = SocialAccountFactory(team=other_team, external_id="77", handle="other")
+    unknown_answer(elsewhere, agent_in(other_team, username="oda"), platform_id="8001", author_id="801")
+
+    response = lead_api.get(reverse("api:delivery-needs-review"))
+
+    assert response.status_code == 200
+    [row] = response.json()
+    assert (row["delivery"]["id"], row["delivery"]["state"], row["mention"]) == (unknown.pk, D.NEEDS_REVIEW,
+                                                                               unknown.mention_id)
+    assert (row["text"], row["link"], row["platform"]) == ("We kijken het na ^AV", TWEET_LINK, "X")
+    assert row["reason"].startswith("The platform does not let Webcare look this kind of message up")
+    assert (row["takes_id"], row["can_send_again"]) == (True, True)
+
+
+def test_the_api_list_is_for_leads(agent, unknown):
+    response = api_as(agent).get(reverse("api:delivery-needs-review"))
+
+    assert response.status_code == 403
+
+
+def test_the_api_list_is_in_the_schema(lead_api):
+    schema = lead_api.get(reverse("api:schema"), {"format": "json"}).json()
+
+    assert "/api/v1/deliveries/needs-review/" in schema["paths"]
