@@ -163,7 +163,7 @@ class ConductPanel:
 
 def conduct_panel_for_agent(*, user: User, mention: Mention) -> ConductPanel:
     """``mention`` as returned by mention_get_for_agent (already scoped to the user)."""
-    mention = _with_brand_and_contact(mention)
+    mention = mention_with_brand_and_contact(mention)
     case = ConductCase.objects.filter(mention_id=mention.pk).first()
     role = user_role_in_team(user=user, team_id=mention.team_id)
     strikes = 0
@@ -185,7 +185,7 @@ def conduct_panel_for_agent(*, user: User, mention: Mention) -> ConductPanel:
     )
 
 
-def _with_brand_and_contact(mention: Mention) -> Mention:
+def mention_with_brand_and_contact(mention: Mention) -> Mention:
     """The mention with its account, brand and contact loaded; read again only if they are not."""
     loaded = mention._state.fields_cache
     if "contact" in loaded and "account" in loaded and "brand" in mention.account._state.fields_cache:
@@ -215,7 +215,7 @@ class PersonalDataPanel:
 
 
 def personal_data_panel_for_agent(*, user: User, mention: Mention) -> PersonalDataPanel:
-    mention = _with_brand_and_contact(mention)
+    mention = mention_with_brand_and_contact(mention)
     if mention.visibility != Visibility.PUBLIC or not mention.has_personal_data:
         return PersonalDataPanel(mention, [], [], False)
     detectors = BrandDetectors(mention.account.brand_id)

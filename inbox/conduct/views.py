@@ -64,7 +64,7 @@ def _refused(request: HttpRequest, error: DomainError, fallback: str, fragment: 
 
 def mention_conduct_context(*, user: User, mention_id: int) -> dict[str, Any]:
     """What the mention page needs to include both partials (raises NotFound like the mention itself)."""
-    mention = mention_get_for_agent(user=user, mention_id=mention_id)
+    mention = selectors.mention_with_brand_and_contact(mention_get_for_agent(user=user, mention_id=mention_id))
     return {
         "conduct": selectors.conduct_panel_for_agent(user=user, mention=mention),
         "personal_data": selectors.personal_data_panel_for_agent(user=user, mention=mention),

@@ -41,5 +41,6 @@ def test_a_constraint_violation_is_djangos_integrity_error():
     assert Brand.objects.count() == 1
 
 
-def test_nothing_to_insert_is_a_no_op():
-    bulk_insert([])
+def test_nothing_to_insert_asks_nothing_of_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        bulk_insert([])

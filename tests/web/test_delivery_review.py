@@ -314,3 +314,16 @@ def test_the_api_list_is_in_the_schema(lead_api):
     schema = lead_api.get(reverse("api:schema"), {"format": "json"}).json()
 
     assert "/api/v1/deliveries/needs-review/" in schema["paths"]
+
+
+def test_the_api_list_shows_a_hide_with_no_text_of_its_own(lead_api, x_account, lead):
+    from inbox.models import Message
+    from inbox.services.moderation import message_hide
+
+    mention = mention_for(x_account, platform_id="7101", author_id="511", text="Mijn nummer is 0470 12 34 56")
+    hide = lost_in_flight(message_hide(user=lead, message_id=Message.objects.get(mention=mention).pk))
+
+    [row] = lead_api.get(reverse("api:delivery-needs-review")).json()
+
+    assert (row["delivery"]["id"], row["delivery"]["kind"], row["text"]) == (hide.pk, "hide", "")
+    assert row["takes_id"] is False
